@@ -1,0 +1,86 @@
+//! The command line: flags with environment fallbacks, one subcommand each.
+//!
+//! Defaults are chosen so that a machine with local PostgreSQL and RabbitMQ needs none.
+
+use crate::logging::LogFormat;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+/// Keeps PICSWeb and OneFile in step.
+///
+/// Learners enrolled in PICSWeb are uploaded to OneFile; their progress comes back every
+/// night and whenever a user presses "Refresh with OneFile". Every OneFile call is paced
+/// to stay under OneFile's rate limit (300 calls a minute).
+#[derive(Debug, Parser)]
+#[command(name = "onefile-sync", version, propagate_version = true)]
+pub struct Cli {
+    /// Log format: pretty (default on a terminal) or json (default otherwise).
+    #[arg(long, env = "LOG_FORMAT", global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database if needed and apply every pending migration (idempotent).
+    Migrate(DbArgs),
+    /// Publish the outbox that PICSWeb's triggers fill (enrolments, review changes) to
+    /// RabbitMQ, deleting each row only once RabbitMQ has confirmed it.
+    Relay(crate::relay::RelayCommand),
+    /// Put one event in by hand, or the nightly full refresh (`refresh --all`).
+    Enqueue(crate::enqueue::EnqueueCommand),
+    /// Run the OneFile simulator: an in-memory OneFile API with exact rate limiting and
+    /// fault injection, for tests, demos and staging.
+    Sim(crate::sim::SimCommand),
+    /// Show the whole thing on local services: a demo database, generated learners and
+    /// the built-in simulator.
+    Demo(crate::demo::DemoArgs),
+}
+
+/// Where the PICSWeb database is.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// PostgreSQL URL of the PICSWeb database (created by `migrate` if missing).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/picsweb",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: String,
+}
+
+/// Where RabbitMQ is.
+#[derive(Debug, Clone, Args)]
+pub struct AmqpArgs {
+    /// AMQP URL of RabbitMQ, vhost last (`%2f` is the default vhost "/").
+    #[arg(
+        long,
+        env = "AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f",
+        hide_env_values = true,
+        global = true
+    )]
+    pub amqp_url: String,
+}
+
+/// Runs one subcommand to completion.
+pub async fn dispatch(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Migrate(db) => crate::migrate::run(&db).await,
+        Command::Relay(relay) => crate::relay::run(relay).await,
+        Command::Enqueue(enqueue) => crate::enqueue::run(enqueue).await,
+        Command::Sim(sim) => crate::sim::run(sim).await,
+        Command::Demo(demo) => crate::demo::run(demo).await,
+    }
+}
+
+/// Parses `host:port` for listen flags with a message that names the flag.
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    text.parse()
+        .map_err(|_| format!("expected HOST:PORT such as 127.0.0.1:8080, got {text:?}"))
+}
