@@ -54,3 +54,65 @@ pub async fn outbox_len(pool: &PgPool) -> sqlx::Result<i64> {
         .fetch_one(pool)
         .await
 }
+
+/// A learner who exercises every upload rule (on top of `generate::reference_data`):
+/// three placements (the most recent 'P' is organisation 7), a qualification matching
+/// ST0002 (vq 'ST0002OP', assessor 4) and one matching nothing (assessor 5), a review
+/// with its own officer 6, one falling back to the main officer 3, one without a start
+/// time, and main tag 'Leeds'.
+pub async fn rules_learner(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO picsweb.learner (learner_id, first_name, surname, email, main_officer_id, main_tag, dob, uln, nino, ethnicity, sex, disability)
+         VALUES ($1, 'Rita', 'Rules', 'rita@example.test', 3, 'Leeds', DATE '2003-04-05', '1234567890', 'QQ123456C', 31, 'F', 98)",
+    )
+    .bind(id)
+    .execute(pool)
+    .await?;
+    for (k, org, kind, start) in [
+        (1, 7, "P", "2025-01-01"),
+        (2, 8, "W", "2026-06-01"),
+        (3, 9, "P", "2024-01-01"),
+    ] {
+        sqlx::query(
+            "INSERT INTO picsweb.placement (placement_id, learner_id, organisation_id, placement_type, start_date)
+             VALUES ($1, $2, $3, $4, $5::date)",
+        )
+        .bind(id * 10 + k)
+        .bind(id)
+        .bind(org)
+        .bind(kind)
+        .bind(start)
+        .execute(pool)
+        .await?;
+    }
+    for (k, qual, assessor) in [(1, 2, 4), (2, 27, 5)] {
+        sqlx::query(
+            "INSERT INTO picsweb.learner_qualification (learner_qualification_id, learner_id, qualification_id, assessor_officer_id)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id * 10 + k)
+        .bind(id)
+        .bind(qual)
+        .bind(assessor)
+        .execute(pool)
+        .await?;
+    }
+    for (k, officer, date, time) in [
+        (1, Some(6), "2026-12-10", Some("10:00")),
+        (2, None, "2026-12-11", Some("14:30")),
+        (3, Some(6), "2026-12-12", None),
+    ] {
+        sqlx::query(
+            "INSERT INTO picsweb.review (review_id, learner_id, officer_id, scheduled_date, start_time)
+             VALUES ($1, $2, $3, $4::date, $5::time)",
+        )
+        .bind(id * 10 + k)
+        .bind(id)
+        .bind(officer)
+        .bind(date)
+        .bind(time)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
+}

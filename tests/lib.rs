@@ -7,6 +7,7 @@
 
 pub mod amqp;
 pub mod fixtures;
+pub mod pipeline;
 pub mod proxy;
 
 use anyhow::{Context as _, bail};

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per area.
 
 mod client;
+mod consumer;
 mod migrate;
 mod producer;

@@ -104,7 +104,9 @@ async fn an_enqueued_event_arrives_with_the_contracts_envelope_and_properties() 
     let p = &got.properties;
     assert_eq!(p.delivery_mode(), &Some(2));
     assert_eq!(
-        p.content_type().as_ref().map(lapin::types::ShortString::as_str),
+        p.content_type()
+            .as_ref()
+            .map(lapin::types::ShortString::as_str),
         Some("application/json")
     );
     assert_eq!(

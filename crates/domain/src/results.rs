@@ -30,7 +30,10 @@ pub struct SyncResult {
 /// What a result asks the writer to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[expect(clippy::large_enum_variant, reason = "built once per message; boxing buys nothing")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per message; boxing buys nothing"
+)]
 pub enum ResultBody {
     /// One learner's upload or refresh.
     Learner(LearnerResult),

@@ -32,6 +32,9 @@ pub enum Command {
     Relay(crate::relay::RelayCommand),
     /// Put one event in by hand, or the nightly full refresh (`refresh --all`).
     Enqueue(crate::enqueue::EnqueueCommand),
+    /// Call OneFile: upload enrolments, apply review changes, refresh learners, paced
+    /// under the rate limit. A second one started beside it waits as hot standby.
+    Consumer(crate::consumer_cmd::ConsumerCommand),
     /// Run the OneFile simulator: an in-memory OneFile API with exact rate limiting and
     /// fault injection, for tests, demos and staging.
     Sim(crate::sim::SimCommand),
@@ -74,6 +77,7 @@ pub async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Migrate(db) => crate::migrate::run(&db).await,
         Command::Relay(relay) => crate::relay::run(relay).await,
         Command::Enqueue(enqueue) => crate::enqueue::run(enqueue).await,
+        Command::Consumer(consumer) => crate::consumer_cmd::run(consumer).await,
         Command::Sim(sim) => crate::sim::run(sim).await,
         Command::Demo(demo) => crate::demo::run(demo).await,
     }

@@ -5,10 +5,12 @@
 //! backtrace for a user to decode.
 
 mod cli;
+mod consumer_cmd;
 mod demo;
 mod enqueue;
 mod logging;
 mod migrate;
+mod onefile_args;
 mod progress;
 mod relay;
 mod shutdown;

@@ -90,15 +90,21 @@ async fn publish(publisher: &Publisher, envelope: Envelope) -> Result<Envelope, 
     Ok(envelope)
 }
 
-/// Learners a full refresh covers (DESIGN.md): enrolled, Live, and In Learning or ended
-/// within the last month. Mirrors `domain::refresh::refresh_eligible`.
-pub const ELIGIBLE_SQL: &str = "SELECT learner_id FROM picsweb.learner
-    WHERE onefile_id IS NOT NULL AND system_status = 'Live'
-      AND (learning_status = 'In Learning'
-           OR (actual_end_date IS NOT NULL
-               AND actual_end_date <= current_date
-               AND actual_end_date >= (current_date - interval '1 month')::date))
-    ORDER BY learner_id";
+/// The eligibility of DESIGN.md over `picsweb.learner l`: Live, and In Learning or ended
+/// within the last month. Mirrors `domain::refresh::refresh_eligible` (which also needs a
+/// OneFile ID; callers add that condition with the source of the ID they trust).
+pub const ELIGIBLE_CONDITION: &str = "l.system_status = 'Live'
+      AND (l.learning_status = 'In Learning'
+           OR (l.actual_end_date IS NOT NULL
+               AND l.actual_end_date <= current_date
+               AND l.actual_end_date >= (current_date - interval '1 month')::date))";
+
+/// Eligible learners with a OneFile ID in PICSWeb, in ID order.
+pub fn eligible_learners_sql() -> String {
+    format!(
+        "SELECT l.learner_id FROM picsweb.learner l WHERE l.onefile_id IS NOT NULL AND {ELIGIBLE_CONDITION} ORDER BY l.learner_id"
+    )
+}
 
 /// Publishes one bulk refresh message per eligible learner for run `run_id`, in batches
 /// of `batch` confirmed publishes. Returns how many were published.
@@ -109,7 +115,8 @@ pub async fn fan_out_refresh(
     source: &str,
     batch: usize,
 ) -> Result<u64, EnqueueError> {
-    let mut ids = sqlx::query_scalar::<_, i64>(ELIGIBLE_SQL).fetch(pool);
+    let sql = eligible_learners_sql();
+    let mut ids = sqlx::query_scalar::<_, i64>(&sql).fetch(pool);
     let mut pending = Vec::with_capacity(batch);
     let mut published = 0u64;
     while let Some(learner_id) = ids.try_next().await? {

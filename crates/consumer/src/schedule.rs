@@ -1,0 +1,140 @@
+//! Which delivery runs next: people first, one event per learner at a time, a bounded
+//! number in flight.
+//!
+//! Deliveries wait here in their lane's order. The next to run is the first delivery of
+//! the highest lane (refresh, then changes, then bulk) whose learner has nothing in
+//! flight, so the events of one learner run strictly in order while many learners run
+//! at once. Button refreshes also have slots of their own, so a press never waits for a
+//! bulk event to finish.
+
+use crate::job::Job;
+use domain::events::InvalidEvent;
+use lapin::message::Delivery;
+use producer::topology::Lane;
+use std::collections::{HashSet, VecDeque};
+
+/// A delivery waiting or running.
+#[derive(Debug)]
+pub struct Item {
+    /// Where it came from.
+    pub lane: Lane,
+    /// The message.
+    pub delivery: Delivery,
+    /// The decoded job, or why the message is invalid.
+    pub parsed: Result<Job, InvalidEvent>,
+}
+
+impl Item {
+    /// The learner whose events must stay in order (none for invalid messages and
+    /// full-refresh work).
+    pub fn key(&self) -> Option<i64> {
+        self.parsed
+            .as_ref()
+            .ok()
+            .filter(|job| !job.sweep)
+            .and_then(|job| job.event.event.learner_id())
+    }
+}
+
+/// Which pool of slots a running item uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Reserved for button refreshes.
+    Person,
+    /// Shared by all lanes.
+    General,
+}
+
+/// The waiting deliveries and what is in flight.
+#[derive(Debug)]
+pub struct Scheduler {
+    lanes: [VecDeque<Item>; 3],
+    busy: HashSet<i64>,
+    general: usize,
+    person: usize,
+    max_general: usize,
+    max_person: usize,
+}
+
+fn index(lane: Lane) -> usize {
+    match lane {
+        Lane::Refresh => 0,
+        Lane::Changes => 1,
+        Lane::Bulk | Lane::Results => 2,
+    }
+}
+
+impl Scheduler {
+    /// A scheduler with `concurrency` shared slots and `person_slots` for the button.
+    pub fn new(concurrency: usize, person_slots: usize) -> Self {
+        Self {
+            lanes: Default::default(),
+            busy: HashSet::new(),
+            general: 0,
+            person: 0,
+            max_general: concurrency.max(1),
+            max_person: person_slots,
+        }
+    }
+
+    /// Queues a delivery.
+    pub fn push(&mut self, item: Item) {
+        self.lanes[index(item.lane)].push_back(item);
+    }
+
+    /// Deliveries waiting.
+    pub fn waiting(&self) -> usize {
+        self.lanes.iter().map(VecDeque::len).sum()
+    }
+
+    /// Items in flight.
+    pub fn running(&self) -> usize {
+        self.general + self.person
+    }
+
+    /// The next item to run, if a slot is free and one is runnable.
+    pub fn next_runnable(&mut self) -> Option<(Item, Slot)> {
+        for lane in 0..3 {
+            let slot = if lane == 0 && self.person < self.max_person {
+                Slot::Person
+            } else if self.general < self.max_general {
+                Slot::General
+            } else {
+                continue;
+            };
+            let busy = &self.busy;
+            let Some(pos) = self.lanes[lane]
+                .iter()
+                .position(|item| item.key().is_none_or(|k| !busy.contains(&k)))
+            else {
+                continue;
+            };
+            let item = self.lanes[lane].remove(pos)?;
+            if let Some(key) = item.key() {
+                self.busy.insert(key);
+            }
+            match slot {
+                Slot::Person => self.person += 1,
+                Slot::General => self.general += 1,
+            }
+            return Some((item, slot));
+        }
+        None
+    }
+
+    /// Frees the slot and learner of a finished item.
+    pub fn finish(&mut self, key: Option<i64>, slot: Slot) {
+        if let Some(key) = key {
+            self.busy.remove(&key);
+        }
+        match slot {
+            Slot::Person => self.person = self.person.saturating_sub(1),
+            Slot::General => self.general = self.general.saturating_sub(1),
+        }
+    }
+
+    /// Everything still waiting, for requeueing at shutdown.
+    pub fn drain(&mut self) -> Vec<Item> {
+        self.lanes.iter_mut().flat_map(std::mem::take).collect()
+    }
+}
