@@ -3,4 +3,5 @@
 mod client;
 mod consumer;
 mod migrate;
+mod ops;
 mod producer;

@@ -73,6 +73,8 @@ pub struct Ctx {
     pub config: ConsumerConfig,
     /// False once OneFile refused an organisation-wide search (then per-learner refresh).
     pub org_search: AtomicBool,
+    /// Events handled since start.
+    pub events: std::sync::atomic::AtomicU64,
 }
 
 impl Ctx {
@@ -94,6 +96,7 @@ impl Ctx {
             locks: KeyedLocks::default(),
             config,
             org_search: AtomicBool::new(true),
+            events: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod context;
 pub mod enrol;
 pub mod error;
 pub mod full;
+pub mod heartbeat;
 pub mod job;
 pub mod ledger;
 pub mod locks;

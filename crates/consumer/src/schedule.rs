@@ -52,6 +52,7 @@ pub struct Scheduler {
     busy: HashSet<i64>,
     general: usize,
     person: usize,
+    running_by_lane: [usize; 3],
     max_general: usize,
     max_person: usize,
 }
@@ -72,6 +73,7 @@ impl Scheduler {
             busy: HashSet::new(),
             general: 0,
             person: 0,
+            running_by_lane: [0; 3],
             max_general: concurrency.max(1),
             max_person: person_slots,
         }
@@ -90,6 +92,11 @@ impl Scheduler {
     /// Items in flight.
     pub fn running(&self) -> usize {
         self.general + self.person
+    }
+
+    /// Deliveries of `lane` held (waiting or running), i.e. unacked.
+    pub fn held(&self, lane: Lane) -> usize {
+        self.lanes[index(lane)].len() + self.running_by_lane[index(lane)]
     }
 
     /// The next item to run, if a slot is free and one is runnable.
@@ -117,16 +124,19 @@ impl Scheduler {
                 Slot::Person => self.person += 1,
                 Slot::General => self.general += 1,
             }
+            self.running_by_lane[lane] += 1;
             return Some((item, slot));
         }
         None
     }
 
-    /// Frees the slot and learner of a finished item.
-    pub fn finish(&mut self, key: Option<i64>, slot: Slot) {
+    /// Frees the slot and learner of a finished item of `lane`.
+    pub fn finish(&mut self, lane: Lane, key: Option<i64>, slot: Slot) {
         if let Some(key) = key {
             self.busy.remove(&key);
         }
+        let running = &mut self.running_by_lane[index(lane)];
+        *running = running.saturating_sub(1);
         match slot {
             Slot::Person => self.person = self.person.saturating_sub(1),
             Slot::General => self.general = self.general.saturating_sub(1),
@@ -136,5 +146,60 @@ impl Scheduler {
     /// Everything still waiting, for requeueing at shutdown.
     pub fn drain(&mut self) -> Vec<Item> {
         self.lanes.iter_mut().flat_map(std::mem::take).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::events::{Envelope, ValidEvent};
+
+    fn item(lane: Lane, envelope: &Envelope) -> Item {
+        let delivery = Delivery::mock(1, "".into(), "".into(), false, envelope.to_json());
+        let event = ValidEvent::from_envelope(envelope.clone()).unwrap();
+        Item {
+            lane,
+            delivery,
+            parsed: Ok(Job {
+                lane,
+                event,
+                redelivered: false,
+                run_id: None,
+                sweep: false,
+            }),
+        }
+    }
+
+    fn learner(next: &Option<(Item, Slot)>) -> Option<i64> {
+        next.as_ref().and_then(|(item, _)| item.key())
+    }
+
+    #[test]
+    fn one_event_per_learner_in_order_and_people_first() {
+        let mut s = Scheduler::new(2, 1);
+        s.push(item(Lane::Bulk, &Envelope::refresh_learner(1, "n")));
+        s.push(item(Lane::Changes, &Envelope::enrol(1, "p")));
+        s.push(item(Lane::Changes, &Envelope::enrol(2, "p")));
+        s.push(item(Lane::Refresh, &Envelope::refresh_learner(3, "button")));
+        // The button first (its own slot), then changes in order.
+        let first = s.next_runnable();
+        assert_eq!(learner(&first), Some(3));
+        assert_eq!(first.as_ref().map(|f| f.1), Some(Slot::Person));
+        let second = s.next_runnable();
+        assert_eq!(learner(&second), Some(1));
+        let third = s.next_runnable();
+        assert_eq!(learner(&third), Some(2));
+        // Both shared slots are taken: learner 1's bulk refresh waits.
+        assert!(s.next_runnable().is_none());
+        assert_eq!(s.held(Lane::Changes), 2);
+        // Learner 2 finishes: a slot frees, but learner 1 is still busy, so nothing runs.
+        s.finish(Lane::Changes, Some(2), Slot::General);
+        assert!(
+            s.next_runnable().is_none(),
+            "learner 1's events stay in order"
+        );
+        s.finish(Lane::Changes, Some(1), Slot::General);
+        assert_eq!(learner(&s.next_runnable()), Some(1));
+        assert_eq!(s.waiting(), 0);
     }
 }

@@ -144,22 +144,22 @@ async fn serve(
     }
     let mut incoming = futures_util::stream::select_all(streams);
     let mut sched = Scheduler::new(ctx.config.concurrency, ctx.config.person_slots);
-    let mut tasks: JoinSet<(Option<i64>, Slot)> = JoinSet::new();
+    let mut tasks: JoinSet<(Lane, Option<i64>, Slot)> = JoinSet::new();
     let mut health = tokio::time::interval(Duration::from_secs(2));
     let result = loop {
         while let Some((item, slot)) = sched.next_runnable() {
             let ctx = ctx.clone();
             tasks.spawn(async move {
-                let key = item.key();
+                let (lane, key) = (item.lane, item.key());
                 handle(&ctx, item).await;
-                (key, slot)
+                (lane, key, slot)
             });
         }
         tokio::select! {
             () = shutdown.cancelled() => break Ok(()),
             Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                if let Ok((key, slot)) = done {
-                    sched.finish(key, slot);
+                if let Ok((lane, key, slot)) = done {
+                    sched.finish(lane, key, slot);
                 }
             }
             next = incoming.next() => match next {
@@ -171,16 +171,18 @@ async fn serve(
                 if let Err(e) = sqlx::query("SELECT 1").execute(&mut *lock).await {
                     break Err(ServeError::LostLock(e));
                 }
+                crate::heartbeat::beat(ctx, &sched, true).await;
             }
         }
     };
     wind_down(&mut sched, &mut tasks).await;
+    crate::heartbeat::beat(ctx, &sched, false).await;
     let _ = conn.close(200, "consumer stopping".into()).await;
     result
 }
 
 /// Requeues what has not started; lets what is running finish for a few seconds.
-async fn wind_down(sched: &mut Scheduler, tasks: &mut JoinSet<(Option<i64>, Slot)>) {
+async fn wind_down(sched: &mut Scheduler, tasks: &mut JoinSet<(Lane, Option<i64>, Slot)>) {
     let waiting = sched.drain();
     let requeue = BasicNackOptions {
         requeue: true,
@@ -253,6 +255,8 @@ async fn handle(ctx: &Ctx, item: Item) {
     let outcome = with_priority(priority(item.lane), process(ctx, job)).await;
     let kind = job.event.envelope.kind.as_str();
     let learner_id = job.event.event.learner_id();
+    ctx.events
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     match outcome {
         Ok(handled) => {
             tracing::info!(

@@ -35,6 +35,10 @@ pub enum Command {
     /// Call OneFile: upload enrolments, apply review changes, refresh learners, paced
     /// under the rate limit. A second one started beside it waits as hot standby.
     Consumer(crate::consumer_cmd::ConsumerCommand),
+    /// Queue depths, dead letters, the rate in use, 429s and the backlog's ETA.
+    Status(crate::status_cmd::StatusCommand),
+    /// Dead letters: list them with their reasons, replay them, or purge them.
+    Dead(crate::dead_cmd::DeadCommand),
     /// Run the OneFile simulator: an in-memory OneFile API with exact rate limiting and
     /// fault injection, for tests, demos and staging.
     Sim(crate::sim::SimCommand),
@@ -78,6 +82,8 @@ pub async fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Relay(relay) => crate::relay::run(relay).await,
         Command::Enqueue(enqueue) => crate::enqueue::run(enqueue).await,
         Command::Consumer(consumer) => crate::consumer_cmd::run(consumer).await,
+        Command::Status(status) => crate::status_cmd::run(status).await,
+        Command::Dead(dead) => crate::dead_cmd::run(dead).await,
         Command::Sim(sim) => crate::sim::run(sim).await,
         Command::Demo(demo) => crate::demo::run(demo).await,
     }

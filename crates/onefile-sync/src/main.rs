@@ -6,6 +6,7 @@
 
 mod cli;
 mod consumer_cmd;
+mod dead_cmd;
 mod demo;
 mod enqueue;
 mod logging;
@@ -15,6 +16,7 @@ mod progress;
 mod relay;
 mod shutdown;
 mod sim;
+mod status_cmd;
 
 use clap::Parser;
 use std::process::ExitCode;
