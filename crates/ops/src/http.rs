@@ -40,8 +40,8 @@ pub struct AppState {
     pub api_key: Option<String>,
     /// The last hour of samples.
     pub history: Mutex<History>,
-    /// The latest status sample.
-    pub latest: Mutex<Option<Status>>,
+    /// The latest status sample and when it was taken.
+    pub latest: Mutex<Option<(std::time::Instant, Status)>>,
 }
 
 /// Why the server would be unsafe to start.
@@ -96,7 +96,8 @@ impl AppState {
         *self
             .latest
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(status.clone());
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((std::time::Instant::now(), status.clone()));
         Ok(status)
     }
 }
@@ -118,7 +119,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub async fn sampler(state: Arc<AppState>, every: Duration, shutdown: CancellationToken) {
     loop {
         if let Err(e) = state.sample().await {
-            tracing::debug!(error = %e, "status sample failed");
+            tracing::warn!(error = %e, "status sample failed");
         }
         tokio::select! {
             () = tokio::time::sleep(every) => {}
@@ -188,9 +189,11 @@ async fn api_status(State(state): State<Arc<AppState>>) -> Response {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
+    // A sample older than a few sampler periods means sampling is failing: say so
+    // rather than show old figures as current.
     let (status, error) = match latest {
-        Some(s) => (Some(s), None),
-        None => match state.sample().await {
+        Some((at, s)) if at.elapsed() < Duration::from_secs(30) => (Some(s), None),
+        _ => match state.sample().await {
             Ok(s) => (Some(s), None),
             Err(e) => (None, Some(e.to_string())),
         },
@@ -200,9 +203,13 @@ async fn api_status(State(state): State<Arc<AppState>>) -> Response {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .samples();
-    let failures = crate::events::recent_failures(&state.pool, 20)
-        .await
-        .unwrap_or_default();
+    let (failures, error) = match crate::events::recent_failures(&state.pool, 20).await {
+        Ok(f) => (f, error),
+        Err(e) => (
+            Vec::new(),
+            error.or_else(|| Some(format!("cannot read recent failures: {e}"))),
+        ),
+    };
     Json(json!({ "status": status, "error": error, "history": history, "failures": failures }))
         .into_response()
 }
