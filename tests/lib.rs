@@ -50,7 +50,7 @@ impl TestEnv {
         if applied == 0 {
             bail!("a fresh database applied no migrations");
         }
-        let pool = picsweb_db::connect(&database_url, 5, Duration::from_secs(30)).await?;
+        let pool = picsweb_db::connect(&database_url, 30, Duration::from_secs(30)).await?;
         Ok(Self {
             name,
             database_url,

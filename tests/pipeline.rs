@@ -41,6 +41,8 @@ pub struct Options {
     pub concurrency: usize,
     /// Fast path for full refreshes.
     pub fast_path: bool,
+    /// Run the writer too, so results reach PICSWeb.
+    pub writer: bool,
 }
 
 impl Options {
@@ -56,6 +58,7 @@ impl Options {
             pace: None,
             concurrency: 16,
             fast_path: true,
+            writer: false,
         }
     }
 }
@@ -86,6 +89,12 @@ impl Pipeline {
         let publisher = Publisher::connect(&amqp_url, Duration::from_secs(5)).await?;
         let stop = CancellationToken::new();
         tokio::spawn(consumer::worker::run(ctx.clone(), stop.clone()));
+        if options.writer {
+            let (pool, url, token) = (env.pool.clone(), amqp_url.clone(), stop.clone());
+            tokio::spawn(async move {
+                writer::run(pool, &url, writer::WriterConfig::default(), token).await;
+            });
+        }
         Ok(Self {
             env,
             sim,

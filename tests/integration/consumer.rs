@@ -513,3 +513,108 @@ async fn a_standby_consumer_takes_over() {
     .await
     .unwrap();
 }
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    kib / 1024.0
+}
+
+#[tokio::test]
+async fn a_flood_of_invalid_messages_is_dead_lettered_while_valid_work_goes_on() {
+    let mut options = Options::new(2000, SECOND);
+    options.concurrency = 32;
+    let p = Pipeline::start(options).await.unwrap();
+    for id in 1..=10 {
+        fixtures::rules_learner(&p.env.pool, 800 + id)
+            .await
+            .unwrap();
+    }
+    let garbage = [
+        &b"{"[..],
+        br#"{"schema_version":1}"#,
+        br#"[1,2,3]"#,
+        br#"{"schema_version":1,"id":"nope","kind":"enrol","learner_id":1,"review_id":null,"scope":null,"occurred_at":"2026-12-03T09:14:07Z","source":"x"}"#,
+        b"\xff\xfe\x00binary",
+    ];
+    let mut valid = Vec::new();
+    let mut batch = Vec::new();
+    let mut sent = 0;
+    let mut rss_early = None;
+    for i in 0..10_000usize {
+        let body = garbage[i % garbage.len()].to_vec();
+        batch.push(producer::Outgoing {
+            exchange: producer::topology::EVENTS_EXCHANGE,
+            routing_key: if i % 2 == 0 { "enrol" } else { "refresh" }.to_owned(),
+            body,
+            message_id: format!("bad-{i}"),
+            headers: lapin::types::FieldTable::default(),
+        });
+        if i % 1000 == 999 {
+            let learner = 801 + (i / 1000) as i64;
+            let event = Envelope::enrol(learner, "flood");
+            batch.push(producer::Outgoing::event(&event));
+            valid.push(event);
+            p.publisher.publish_all(&batch).await.unwrap();
+            sent += batch.len();
+            batch.clear();
+            if i == 1999 {
+                p.handled(&valid.iter().map(|e| e.id).collect::<Vec<_>>(), 60 * SECOND)
+                    .await
+                    .unwrap();
+                rss_early = Some(rss_mib());
+            }
+        }
+    }
+    assert_eq!(sent, 10_010);
+    let handled = p
+        .handled(
+            &valid.iter().map(|e| e.id).collect::<Vec<_>>(),
+            120 * SECOND,
+        )
+        .await
+        .unwrap();
+    assert!(handled.iter().all(|h| h.1 == "done"), "{handled:?}");
+    let amqp = integration_tests::amqp::Amqp::connect(&p.amqp_url)
+        .await
+        .unwrap();
+    let dead = eventually("10,000 dead letters", 120 * SECOND, || async {
+        let n = amqp.depth(producer::topology::DEAD_LETTER_QUEUE).await?;
+        Ok((n >= 10_000).then_some(n))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        dead, 10_000,
+        "every invalid message dead-lettered, nothing else"
+    );
+    let letters = ops::dead::list(&amqp.channel).await.unwrap();
+    assert!(
+        letters
+            .iter()
+            .all(|l| l.reason != "unknown" && l.origin != "unknown"),
+        "each with its reason and origin"
+    );
+    let (early, late) = (rss_early.unwrap(), rss_mib());
+    assert!(
+        late - early < 64.0,
+        "memory grew from {early:.0} MiB to {late:.0} MiB"
+    );
+    assert_eq!(
+        p.sim
+            .snapshot()
+            .users
+            .iter()
+            .filter(|u| u.role == Some(1))
+            .count(),
+        10
+    );
+}

@@ -4,4 +4,6 @@ mod client;
 mod consumer;
 mod migrate;
 mod ops;
+mod privacy;
 mod producer;
+mod writer;

@@ -235,15 +235,7 @@ pub async fn ensure_review(
     assessor: i64,
     upload: &ReviewUpload,
 ) -> Result<i64, StepError> {
-    let review = NewReview {
-        learner_id: learner,
-        assessor_id: assessor,
-        scheduled_for: upload.scheduled_for,
-        start_time: upload.start_time.clone(),
-        end_time: upload.end_time.clone(),
-        visit_type_id: i32::from(upload.visit_type_id),
-        status: 1,
-    };
+    let review = new_review(learner, assessor, upload);
     ctx.ensure(
         Entity::Review,
         review_id,
@@ -253,6 +245,19 @@ pub async fn ensure_review(
         || created(ctx.client.create_review(&review)),
     )
     .await
+}
+
+/// The OneFile review for `upload` of learner `learner` with assessor `assessor`.
+pub fn new_review(learner: i64, assessor: i64, upload: &ReviewUpload) -> NewReview {
+    NewReview {
+        learner_id: learner,
+        assessor_id: assessor,
+        scheduled_for: upload.scheduled_for,
+        start_time: upload.start_time.clone(),
+        end_time: upload.end_time.clone(),
+        visit_type_id: i32::from(upload.visit_type_id),
+        status: 1,
+    }
 }
 
 /// The ID a create call answered.

@@ -195,7 +195,7 @@ pub async fn sweep(ctx: &Ctx, job: &Job) -> Result<Handled, StepError> {
         .map(|r| SyncResult::learner(job.id(), Some(run_id), r))
         .collect();
     messages.push(SyncResult {
-        id: uuid::Uuid::new_v4(),
+        id: domain::results::derived_id(job.id(), u64::MAX),
         event_id: job.id(),
         run_id: Some(run_id),
         produced_at: Utc::now(),

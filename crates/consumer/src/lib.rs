@@ -24,7 +24,7 @@ pub mod schedule;
 pub mod worker;
 
 pub use context::{ConsumerConfig, Ctx};
-pub use pacer::{Pacer, Priority};
+pub use pacer::{Pacer, Priority, PriorityCell};
 pub use rate::{Pacing, RateLimit};
 
 use onefile_client::{ClientConfig, OneFileClient, OneFileError};

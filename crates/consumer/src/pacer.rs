@@ -8,7 +8,9 @@
 //!   for its answer. The rate drops (×0.7) and climbs back by 10 % of full speed every
 //!   tenth of a window without a `429`.
 //! - People first: a caller's [`Priority`] comes from the task it runs in
-//!   ([`with_priority`]); a caller yields while anyone of a higher priority is waiting, so
+//!   ([`with_priority`], read afresh on every try, so the scheduler can raise an event's
+//!   priority while it runs: priority inheritance when a button press waits for the same
+//!   learner's bulk event); a caller yields while anyone of a higher priority waits, so
 //!   a button press's calls take the next tokens even behind a nightly backlog.
 
 use crate::rate::Pacing;
@@ -17,7 +19,7 @@ use governor::clock::{Clock, DefaultClock};
 use onefile_client::{CallOutcome, Gate, GateFuture};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -33,17 +35,50 @@ pub enum Priority {
     Bulk = 2,
 }
 
-tokio::task_local! {
-    static PRIORITY: Priority;
+impl Priority {
+    fn from_u8(value: u8) -> Self {
+        match value {
+            0 => Self::Person,
+            1 => Self::Change,
+            _ => Self::Bulk,
+        }
+    }
 }
 
-/// Runs `future` with its OneFile calls at `priority`.
-pub async fn with_priority<F: Future>(priority: Priority, future: F) -> F::Output {
-    PRIORITY.scope(priority, future).await
+/// A running event's priority, which the scheduler may raise while the event runs.
+#[derive(Debug, Clone)]
+pub struct PriorityCell(Arc<AtomicU8>);
+
+impl PriorityCell {
+    /// A cell at `priority`.
+    pub fn new(priority: Priority) -> Self {
+        Self(Arc::new(AtomicU8::new(priority as u8)))
+    }
+
+    /// The priority now.
+    pub fn get(&self) -> Priority {
+        Priority::from_u8(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Raises the priority to `priority` if that is higher (never lowers it).
+    pub fn raise(&self, priority: Priority) {
+        self.0.fetch_min(priority as u8, Ordering::Relaxed);
+    }
+}
+
+tokio::task_local! {
+    static PRIORITY: PriorityCell;
+}
+
+/// Runs `future` with its OneFile calls at the priority in `cell`.
+pub async fn with_priority<F: Future>(cell: PriorityCell, future: F) -> F::Output {
+    PRIORITY.scope(cell, future).await
 }
 
 fn current_priority() -> Priority {
-    PRIORITY.try_with(|p| *p).unwrap_or(Priority::Bulk)
+    PRIORITY
+        .try_with(PriorityCell::get)
+        .unwrap_or(Priority::Bulk)
 }
 
 /// What the pacer has seen, for `status` and metrics.
@@ -149,16 +184,23 @@ impl Pacer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Waits for a token at `priority`.
-    pub async fn acquire_at(&self, priority: Priority) {
+    /// Waits for a token at the calling task's priority (see [`with_priority`]).
+    pub async fn acquire(&self) {
         let started = Instant::now();
-        let _waiting = WaitingGuard::new(&self.waiting[priority as usize]);
+        let mut priority = current_priority();
+        let mut waiting = WaitingGuard::new(&self.waiting[priority as usize]);
         loop {
+            let now = current_priority();
+            if now != priority {
+                priority = now;
+                waiting = WaitingGuard::new(&self.waiting[priority as usize]);
+            }
             match self.next_step(priority) {
                 Step::Go => break,
                 Step::WaitUntil(until) => tokio::time::sleep_until(until).await,
             }
         }
+        drop(waiting);
         let waited = started.elapsed();
         self.calls.fetch_add(1, Ordering::Relaxed);
         self.waited_ns.fetch_add(
@@ -270,7 +312,7 @@ fn trim_recent(recent: &mut VecDeque<Instant>, now: Instant, window: Duration) {
 
 impl Gate for Pacer {
     fn acquire<'a>(&'a self, _endpoint: &'static str) -> GateFuture<'a> {
-        Box::pin(self.acquire_at(current_priority()))
+        Box::pin(self.acquire())
     }
 
     fn observe(&self, endpoint: &'static str, outcome: CallOutcome, _elapsed: Duration) {

@@ -8,10 +8,11 @@
 //! bulk event to finish.
 
 use crate::job::Job;
+use crate::pacer::{Priority, PriorityCell};
 use domain::events::InvalidEvent;
 use lapin::message::Delivery;
 use producer::topology::Lane;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 /// A delivery waiting or running.
 #[derive(Debug)]
@@ -49,12 +50,21 @@ pub enum Slot {
 #[derive(Debug)]
 pub struct Scheduler {
     lanes: [VecDeque<Item>; 3],
-    busy: HashSet<i64>,
+    busy: HashMap<i64, PriorityCell>,
     general: usize,
     person: usize,
     running_by_lane: [usize; 3],
     max_general: usize,
     max_person: usize,
+}
+
+/// The priority of a lane's work.
+pub fn priority(lane: Lane) -> Priority {
+    match lane {
+        Lane::Refresh => Priority::Person,
+        Lane::Changes => Priority::Change,
+        Lane::Bulk | Lane::Results => Priority::Bulk,
+    }
 }
 
 fn index(lane: Lane) -> usize {
@@ -70,7 +80,7 @@ impl Scheduler {
     pub fn new(concurrency: usize, person_slots: usize) -> Self {
         Self {
             lanes: Default::default(),
-            busy: HashSet::new(),
+            busy: HashMap::new(),
             general: 0,
             person: 0,
             running_by_lane: [0; 3],
@@ -99,8 +109,21 @@ impl Scheduler {
         self.lanes[index(lane)].len() + self.running_by_lane[index(lane)]
     }
 
-    /// The next item to run, if a slot is free and one is runnable.
-    pub fn next_runnable(&mut self) -> Option<(Item, Slot)> {
+    /// Raises the priority of running events that block waiting ones of a higher lane
+    /// (priority inheritance: a button press waiting for its learner's bulk refresh
+    /// lends that refresh its priority).
+    fn lend_priority(&self) {
+        for item in self.lanes.iter().flatten() {
+            if let Some(cell) = item.key().and_then(|k| self.busy.get(&k)) {
+                cell.raise(priority(item.lane));
+            }
+        }
+    }
+
+    /// The next item to run, if a slot is free and one is runnable, with the cell
+    /// holding its priority.
+    pub fn next_runnable(&mut self) -> Option<(Item, Slot, PriorityCell)> {
+        self.lend_priority();
         for lane in 0..3 {
             let slot = if lane == 0 && self.person < self.max_person {
                 Slot::Person
@@ -112,20 +135,21 @@ impl Scheduler {
             let busy = &self.busy;
             let Some(pos) = self.lanes[lane]
                 .iter()
-                .position(|item| item.key().is_none_or(|k| !busy.contains(&k)))
+                .position(|item| item.key().is_none_or(|k| !busy.contains_key(&k)))
             else {
                 continue;
             };
             let item = self.lanes[lane].remove(pos)?;
+            let cell = PriorityCell::new(priority(item.lane));
             if let Some(key) = item.key() {
-                self.busy.insert(key);
+                self.busy.insert(key, cell.clone());
             }
             match slot {
                 Slot::Person => self.person += 1,
                 Slot::General => self.general += 1,
             }
             self.running_by_lane[lane] += 1;
-            return Some((item, slot));
+            return Some((item, slot, cell));
         }
         None
     }
@@ -170,8 +194,8 @@ mod tests {
         }
     }
 
-    fn learner(next: &Option<(Item, Slot)>) -> Option<i64> {
-        next.as_ref().and_then(|(item, _)| item.key())
+    fn learner(next: &Option<(Item, Slot, PriorityCell)>) -> Option<i64> {
+        next.as_ref().and_then(|(item, ..)| item.key())
     }
 
     #[test]
@@ -185,8 +209,11 @@ mod tests {
         let first = s.next_runnable();
         assert_eq!(learner(&first), Some(3));
         assert_eq!(first.as_ref().map(|f| f.1), Some(Slot::Person));
+        assert_eq!(first.as_ref().map(|f| f.2.get()), Some(Priority::Person));
         let second = s.next_runnable();
         assert_eq!(learner(&second), Some(1));
+        let second_priority = second.as_ref().map(|f| f.2.clone()).unwrap();
+        assert_eq!(second_priority.get(), Priority::Change);
         let third = s.next_runnable();
         assert_eq!(learner(&third), Some(2));
         // Both shared slots are taken: learner 1's bulk refresh waits.
@@ -198,8 +225,22 @@ mod tests {
             s.next_runnable().is_none(),
             "learner 1's events stay in order"
         );
+        // A button press for learner 1 arrives: it waits for learner 1's running
+        // enrolment, which inherits the press's priority meanwhile.
+        s.push(item(Lane::Refresh, &Envelope::refresh_learner(1, "button")));
+        assert!(s.next_runnable().is_none());
+        assert_eq!(
+            second_priority.get(),
+            Priority::Person,
+            "priority lent to the blocker"
+        );
         s.finish(Lane::Changes, Some(1), Slot::General);
-        assert_eq!(learner(&s.next_runnable()), Some(1));
-        assert_eq!(s.waiting(), 0);
+        let next = s.next_runnable();
+        assert_eq!(learner(&next), Some(1));
+        assert_eq!(
+            next.map(|n| n.0.lane),
+            Some(Lane::Refresh),
+            "the press goes before the bulk refresh"
+        );
     }
 }

@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::error::StepError;
 use crate::full::TASK_HEADER;
 use crate::job::{Handled, Job};
-use crate::pacer::{Priority, with_priority};
+use crate::pacer::with_priority;
 use crate::schedule::{Item, Scheduler, Slot};
 use crate::{enrol, full, refresh, review};
 use domain::events::{Event, decode};
@@ -147,11 +147,11 @@ async fn serve(
     let mut tasks: JoinSet<(Lane, Option<i64>, Slot)> = JoinSet::new();
     let mut health = tokio::time::interval(Duration::from_secs(2));
     let result = loop {
-        while let Some((item, slot)) = sched.next_runnable() {
+        while let Some((item, slot, cell)) = sched.next_runnable() {
             let ctx = ctx.clone();
             tasks.spawn(async move {
                 let (lane, key) = (item.lane, item.key());
-                handle(&ctx, item).await;
+                with_priority(cell, handle(&ctx, item)).await;
                 (lane, key, slot)
             });
         }
@@ -232,14 +232,6 @@ fn header(headers: Option<&FieldTable>, name: &str) -> Option<String> {
     }
 }
 
-fn priority(lane: Lane) -> Priority {
-    match lane {
-        Lane::Refresh => Priority::Person,
-        Lane::Changes => Priority::Change,
-        Lane::Bulk | Lane::Results => Priority::Bulk,
-    }
-}
-
 /// Runs one item and settles its delivery.
 async fn handle(ctx: &Ctx, item: Item) {
     let job = match &item.parsed {
@@ -252,7 +244,7 @@ async fn handle(ctx: &Ctx, item: Item) {
         }
     };
     let started = std::time::Instant::now();
-    let outcome = with_priority(priority(item.lane), process(ctx, job)).await;
+    let outcome = process(ctx, job).await;
     let kind = job.event.envelope.kind.as_str();
     let learner_id = job.event.event.learner_id();
     ctx.events

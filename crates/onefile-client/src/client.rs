@@ -318,10 +318,11 @@ impl OneFileClient {
             .http
             .request(method, format!("{}{path}", self.config.base_url));
         request = match auth {
-            Auth::Customer => {
-                request.header("X-CustomerToken", self.config.api_token.expose_secret())
-            }
-            Auth::Session(token) => request.header("X-TokenID", token.expose_secret()),
+            Auth::Customer => request.header(
+                "X-CustomerToken",
+                sensitive(self.config.api_token.expose_secret())?,
+            ),
+            Auth::Session(token) => request.header("X-TokenID", sensitive(token.expose_secret())?),
         };
         if let Some(body) = body {
             request = request
@@ -348,6 +349,17 @@ impl OneFileClient {
         );
         result
     }
+}
+
+/// A header value marked sensitive, so that HTTP-level debug output never shows it.
+fn sensitive(secret: &str) -> Result<reqwest::header::HeaderValue> {
+    let mut value =
+        reqwest::header::HeaderValue::from_str(secret).map_err(|_| OneFileError::Permanent {
+            status: 0,
+            message: "the API or session token holds characters a header cannot carry".into(),
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// Which credential a request carries.

@@ -27,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Create the database if needed and apply every pending migration (idempotent).
     Migrate(DbArgs),
+    /// Run everything in one process: relay, consumer, writer and the HTTP API with the
+    /// status page. For small installations and the demo.
+    Run(crate::run_cmd::RunCommand),
     /// Publish the outbox that PICSWeb's triggers fill (enrolments, review changes) to
     /// RabbitMQ, deleting each row only once RabbitMQ has confirmed it.
     Relay(crate::relay::RelayCommand),
@@ -35,6 +38,13 @@ pub enum Command {
     /// Call OneFile: upload enrolments, apply review changes, refresh learners, paced
     /// under the rate limit. A second one started beside it waits as hot standby.
     Consumer(crate::consumer_cmd::ConsumerCommand),
+    /// Apply what the consumer learned from OneFile to PICSWeb: each result once, in
+    /// batches, every changed column audited; acked only after the commit.
+    Writer(crate::writer_cmd::WriterCommand),
+    /// Print a learner's change history as the writer recorded it (time, table.column,
+    /// row, old → new, result). Values are shown as stored, personal data included (Pull
+    /// mode): this is the operator's own view of the database, not for sharing.
+    Audit(crate::audit_cmd::AuditCommand),
     /// Queue depths, dead letters, the rate in use, 429s and the backlog's ETA.
     Status(crate::status_cmd::StatusCommand),
     /// Dead letters: list them with their reasons, replay them, or purge them.
@@ -42,9 +52,35 @@ pub enum Command {
     /// Run the OneFile simulator: an in-memory OneFile API with exact rate limiting and
     /// fault injection, for tests, demos and staging.
     Sim(crate::sim::SimCommand),
+    /// Measure ours against the legacy strategy, side by side in one run, with time
+    /// scaled down (enrolment, nightly refresh per learner and with the fast path, and
+    /// the button's latency behind a backlog).
+    Bench(crate::bench_cmd::BenchCommand),
+    /// The fault-injection suite: kill -9 of each worker, RabbitMQ and PostgreSQL
+    /// restarts, a misbehaving OneFile; checks nothing is lost, duplicated or misapplied.
+    /// Restarts local services: never run it beside a live installation.
+    Faults(crate::faults_cmd::FaultsCommand),
     /// Show the whole thing on local services: a demo database, generated learners and
     /// the built-in simulator.
     Demo(crate::demo::DemoArgs),
+}
+
+impl Command {
+    /// The log level when `RUST_LOG` is not set: commands that report on stdout (demo,
+    /// bench, status, enqueue) keep stderr for warnings; workers log their work.
+    pub fn default_log_level(&self) -> &'static str {
+        match self {
+            Self::Demo(_)
+            | Self::Bench(_)
+            | Self::Faults(_)
+            | Self::Audit(_)
+            | Self::Status(_)
+            | Self::Dead(_)
+            | Self::Enqueue(_)
+            | Self::Migrate(_) => "warn",
+            _ => "info",
+        }
+    }
 }
 
 /// Where the PICSWeb database is.
@@ -79,12 +115,17 @@ pub struct AmqpArgs {
 pub async fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Migrate(db) => crate::migrate::run(&db).await,
+        Command::Run(run) => crate::run_cmd::run(run).await,
         Command::Relay(relay) => crate::relay::run(relay).await,
         Command::Enqueue(enqueue) => crate::enqueue::run(enqueue).await,
         Command::Consumer(consumer) => crate::consumer_cmd::run(consumer).await,
+        Command::Writer(writer) => crate::writer_cmd::run(writer).await,
+        Command::Audit(audit) => crate::audit_cmd::run(audit).await,
         Command::Status(status) => crate::status_cmd::run(status).await,
         Command::Dead(dead) => crate::dead_cmd::run(dead).await,
         Command::Sim(sim) => crate::sim::run(sim).await,
+        Command::Bench(bench) => crate::bench_cmd::run(bench).await,
+        Command::Faults(faults) => crate::faults_cmd::run(faults).await,
         Command::Demo(demo) => crate::demo::run(demo).await,
     }
 }

@@ -3,7 +3,7 @@
 use crate::cli::{AmqpArgs, DbArgs};
 use crate::onefile_args::OneFileArgs;
 use clap::Args;
-use consumer::{ConsumerConfig, Pacing};
+use consumer::ConsumerConfig;
 
 /// Options of `onefile-sync consumer`.
 #[derive(Debug, Args)]
@@ -16,6 +16,12 @@ pub struct ConsumerCommand {
     pub onefile: OneFileArgs,
     #[command(flatten)]
     pub tuning: Tuning,
+    /// Also serve the HTTP API on this address (for /metrics, /healthz and /readyz).
+    #[arg(long, env = "HTTP_ADDR", value_parser = crate::cli::parse_listen)]
+    pub http_addr: Option<std::net::SocketAddr>,
+    /// Bearer key that POST requests must carry; required when HTTP_ADDR is not loopback.
+    #[arg(long, env = "ONEFILE_SYNC_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
 }
 
 /// How the consumer spends the limit.
@@ -35,6 +41,12 @@ pub struct Tuning {
 }
 
 impl Tuning {
+    /// Database connections the consumer needs: one per event in flight, and a few for
+    /// the heartbeat, the lock and the writer or relay beside it.
+    pub fn pool_size(&self) -> u32 {
+        u32::try_from(self.concurrency + self.person_slots + 8).unwrap_or(64)
+    }
+
     /// The consumer's configuration for RabbitMQ at `amqp_url`.
     pub fn config(&self, amqp_url: &str) -> ConsumerConfig {
         ConsumerConfig {
@@ -48,10 +60,14 @@ impl Tuning {
 
 /// Runs the consumer until Ctrl-C or SIGTERM (a second one waits as hot standby).
 pub async fn run(cmd: ConsumerCommand) -> anyhow::Result<()> {
-    let pool = crate::connect_db(&cmd.db).await?;
-    let client = cmd.onefile.client_config()?;
-    let pacing = Pacing::for_limit(cmd.onefile.rate_limit);
-    let ctx = consumer::build(pool, client, pacing, cmd.tuning.config(&cmd.amqp.amqp_url))?;
-    consumer::worker::run(ctx, crate::shutdown::on_signal()).await;
+    let http = match cmd.http_addr {
+        Some(addr) => Some(crate::run_cmd::HttpArgs::listen(addr, cmd.api_key.clone()).await?),
+        None => None,
+    };
+    let spec = crate::run_cmd::spec(&cmd.db, &cmd.amqp, &cmd.onefile, &cmd.tuning, http).await?;
+    let services = crate::services::Services::start(spec, crate::shutdown::on_signal())?;
+    services
+        .run_until_stopped(std::time::Duration::from_secs(9))
+        .await;
     Ok(())
 }

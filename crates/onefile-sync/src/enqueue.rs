@@ -57,7 +57,7 @@ pub async fn run(cmd: EnqueueCommand) -> anyhow::Result<()> {
     let pool = crate::connect_db(&cmd.db).await?;
     let publisher = Publisher::connect(&cmd.amqp.amqp_url, Duration::from_secs(10))
         .await
-        .context("Failed to connect to RabbitMQ (is it running? see AMQP_URL)")?;
+        .context("Failed to prepare RabbitMQ (see AMQP_URL)")?;
     let source = cmd.source.as_str();
     let envelope = match cmd.what {
         What::Enrol { learner } => enqueue::enrol(&pool, &publisher, learner, source).await?,

@@ -16,10 +16,11 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global subscriber. `format` `None` picks by whether stderr is a terminal.
-pub fn init(format: Option<LogFormat>) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+/// Installs the global subscriber. `format` `None` picks by whether stderr is a terminal;
+/// `level` applies when `RUST_LOG` is not set.
+pub fn init(format: Option<LogFormat>, level: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},sqlx=warn")));
     let terminal = std::io::stderr().is_terminal();
     let format = format.unwrap_or(if terminal {
         LogFormat::Pretty

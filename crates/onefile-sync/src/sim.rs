@@ -29,9 +29,7 @@ pub async fn run(cmd: SimCommand) -> anyhow::Result<()> {
         humantime::format_duration(window),
         handle.addr()
     );
-    tokio::signal::ctrl_c()
-        .await
-        .context("Failed to wait for Ctrl-C")?;
+    crate::shutdown::on_signal().cancelled().await;
     let stats = handle.stats();
     println!(
         "accepted {} calls, refused {} (429), most in one window {}",

@@ -23,7 +23,10 @@ fn every_subcommand_explains_itself() {
     let top = onefile_sync(&["--help"], &[]);
     assert!(top.status.success());
     let top = text(&top.stdout);
-    let subcommands = ["migrate", "relay", "enqueue", "sim", "demo"];
+    let subcommands = [
+        "migrate", "run", "relay", "consumer", "writer", "enqueue", "status", "dead", "audit",
+        "sim", "demo", "bench", "faults",
+    ];
     for sub in subcommands {
         assert!(top.contains(sub), "--help does not list {sub}");
         let out = onefile_sync(&[sub, "--help"], &[]);
@@ -143,4 +146,150 @@ fn a_bad_database_url_is_a_clear_error() {
         err.contains("cannot reach PostgreSQL at 127.0.0.1:1/x"),
         "{err}"
     );
+}
+
+/// A free loopback port (bound, then released for a child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listening on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Kills a child on drop, so a failed test leaves nothing running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn run_serves_a_full_refresh_that_enqueue_waits_for_then_stops_gracefully() {
+    let name = format!(
+        "ofs_test_cli_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    );
+    let url = database_url(&name);
+    assert!(
+        onefile_sync(&["migrate"], &[("DATABASE_URL", &url)])
+            .status
+            .success()
+    );
+    let seed = "INSERT INTO picsweb.onefile_settings (onefile_organisation_id, default_classroom_id) VALUES (1, 901);
+        INSERT INTO picsweb.learner (learner_id, first_name, surname, onefile_id) VALUES (1, 'A', 'B', 1000001), (2, 'C', 'D', 1000002);";
+    let psql = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            &name,
+            "-qc",
+            seed,
+        ])
+        .output()
+        .unwrap();
+    assert!(psql.status.success(), "{}", text(&psql.stderr));
+    let vhost = format!("ofs-test-cli-{}", &name[13..]);
+    for args in [
+        vec!["add_vhost", &vhost],
+        vec!["set_permissions", "-p", &vhost, "guest", ".*", ".*", ".*"],
+    ] {
+        assert!(
+            Command::new("rabbitmqctl")
+                .arg("-q")
+                .args(&args)
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+    let amqp = format!("amqp://guest:guest@127.0.0.1:5672/{vhost}");
+    let (sim_port, http_port) = (free_port(), free_port());
+    let exe = env!("CARGO_BIN_EXE_onefile-sync");
+    let _sim = Running(
+        Command::new(exe)
+            .args([
+                "sim",
+                "--listen",
+                &format!("127.0.0.1:{sim_port}"),
+                "--limit",
+                "300",
+                "--window",
+                "1s",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(sim_port);
+    let mut run = Running(
+        Command::new(exe)
+            .arg("run")
+            .env("DATABASE_URL", &url)
+            .env("AMQP_URL", &amqp)
+            .env(
+                "ONEFILE_BASE_URL",
+                format!("http://127.0.0.1:{sim_port}/api/v2.1"),
+            )
+            .env("ONEFILE_API_TOKEN", "onefile-sim-api-token")
+            .env("ONEFILE_RATE_LIMIT", "300/1s")
+            .env("HTTP_ADDR", format!("127.0.0.1:{http_port}"))
+            .env("LOG_FORMAT", "json")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(http_port);
+
+    let waited = onefile_sync(
+        &["enqueue", "refresh", "--all", "--wait", "--timeout", "60s"],
+        &[("DATABASE_URL", &url), ("AMQP_URL", &amqp)],
+    );
+    assert!(waited.status.success(), "{}", text(&waited.stderr));
+    let out = text(&waited.stdout);
+    assert!(
+        out.contains("enqueued refresh of all eligible learners")
+            && out.contains("finished: 2 learners"),
+        "{out}"
+    );
+
+    // Graceful shutdown: SIGTERM, out within 10 s, success.
+    let pid = run.0.id().to_string();
+    let stopping = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = loop {
+        if let Some(status) = run.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(10),
+            "run did not stop within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "run exited with {status}");
+    let _ = Command::new("rabbitmqctl")
+        .args(["-q", "delete_vhost", &vhost])
+        .status();
+    drop_database(&name);
 }
