@@ -42,9 +42,29 @@ pub struct BenchCommand {
     /// Learners the consumer keeps in flight.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
+    /// Also measure confirmed publishing: the nightly fan-out of this many refresh tasks
+    /// (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    pub publish: usize,
+    /// Also measure the writer: this many learner refreshes applied to PostgreSQL (0 skips it).
+    #[arg(long, default_value_t = 20_000)]
+    pub writer: usize,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A throughput figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Throughput {
+    /// What was measured.
+    pub name: &'static str,
+    /// How many.
+    pub count: usize,
+    /// Seconds.
+    pub wall_s: f64,
+    /// Per second.
+    pub per_second: f64,
 }
 
 /// One side's figures for one workload.
@@ -113,6 +133,8 @@ pub struct Report {
     pub scale: f64,
     /// Results.
     pub workloads: Vec<Workload>,
+    /// Publishing and writer throughput.
+    pub throughput: Vec<Throughput>,
 }
 
 /// Runs every workload and prints the report.
@@ -130,7 +152,8 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     .await?;
     let result = bench(&cmd, scaling, &sandbox).await;
     sandbox.remove(&cmd.db.database_url).await;
-    let report = result?;
+    let mut report = result?;
+    report.throughput = throughput(&cmd).await?;
     if cmd.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -220,7 +243,75 @@ async fn bench(cmd: &BenchCommand, scaling: Scaling, sandbox: &Sandbox) -> anyho
         latency_ms: cmd.latency_ms,
         scale: scaling.scale,
         workloads,
+        throughput: Vec::new(),
     })
+}
+
+/// Confirmed publishing (the nightly fan-out) and the writer, on a sandbox of their own.
+async fn throughput(cmd: &BenchCommand) -> anyhow::Result<Vec<Throughput>> {
+    let mut figures = Vec::new();
+    if cmd.publish == 0 && cmd.writer == 0 {
+        return Ok(figures);
+    }
+    let sandbox = Sandbox::create(
+        &cmd.db.database_url,
+        &cmd.amqp.amqp_url,
+        "onefile_sync_bench_io",
+    )
+    .await?;
+    let result = measure_io(cmd, &sandbox, &mut figures).await;
+    sandbox.remove(&cmd.db.database_url).await;
+    result?;
+    Ok(figures)
+}
+
+async fn measure_io(
+    cmd: &BenchCommand,
+    sandbox: &Sandbox,
+    figures: &mut Vec<Throughput>,
+) -> anyhow::Result<()> {
+    if cmd.publish > 0 {
+        let spec = picsweb_db::generate::GenerateSpec {
+            learners: cmd.publish,
+            seed: 5,
+            first_learner_id: 1,
+            with_refusals: false,
+            today: chrono::Utc::now().date_naive(),
+        };
+        picsweb_db::generate::generate(&sandbox.pool, &spec).await?;
+        sqlx::query(
+            "UPDATE picsweb.learner SET onefile_id = 1000000 + learner_id, system_status = 'Live', learning_status = 'In Learning'",
+        )
+        .execute(&sandbox.pool)
+        .await?;
+        let publisher = Publisher::connect(&sandbox.amqp_url, Duration::from_secs(10)).await?;
+        let started = Instant::now();
+        let n = producer::enqueue::fan_out_refresh(
+            &sandbox.pool,
+            &publisher,
+            uuid::Uuid::new_v4(),
+            "bench",
+            1000,
+        )
+        .await?;
+        let wall = started.elapsed().as_secs_f64();
+        figures.push(Throughput {
+            name: "refresh tasks published with confirms",
+            count: usize::try_from(n)?,
+            wall_s: wall,
+            per_second: n as f64 / wall,
+        });
+    }
+    if cmd.writer > 0 {
+        let report = writer::bench(&sandbox.pool, cmd.writer, 256).await?;
+        figures.push(Throughput {
+            name: "learner refreshes applied by the writer",
+            count: cmd.writer,
+            wall_s: report.elapsed.as_secs_f64(),
+            per_second: report.per_second(),
+        });
+    }
+    Ok(())
 }
 
 /// Our side of the bench.

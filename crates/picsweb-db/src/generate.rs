@@ -246,10 +246,13 @@ fn children(
                 .push(spec.today - Duration::days(i64::from(rng.u32(30..400))));
         }
     }
+    // Distinct qualifications per learner: a delivery plan does not hold one twice.
+    let first_qualification = rng.i64(0..QUALIFICATIONS);
     for k in 0..rng.i64(1..=2) {
         c.lq.id.push(id * 10 + k);
         c.lq.learner.push(id);
-        c.lq.qualification.push(rng.i64(1..=QUALIFICATIONS));
+        c.lq.qualification
+            .push((first_qualification + k * 7) % QUALIFICATIONS + 1);
         c.lq.assessor
             .push((rng.u8(..100) < 80).then(|| rng.i64(1..=OFFICERS)));
         c.lq.has_units.push(rng.u8(..100) < 20);
@@ -261,9 +264,9 @@ fn children(
         c.review
             .officer
             .push((rng.u8(..100) < 70).then(|| rng.i64(1..=OFFICERS)));
-        c.review
-            .date
-            .push((rng.u8(..100) < 90).then(|| spec.today + Duration::days(rng.i64(-60..60))));
+        c.review.date.push(
+            (rng.u8(..100) < 90).then(|| spec.today + Duration::days(k * 30 - 60 + rng.i64(0..30))),
+        );
         c.review.time.push((rng.u8(..100) < 85).then(|| {
             NaiveTime::from_hms_opt(rng.u32(8..18), [0, 30][rng.usize(..2)], 0).unwrap_or_default()
         }));
