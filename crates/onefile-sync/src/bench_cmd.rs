@@ -650,5 +650,12 @@ fn render(r: &Report) -> String {
             );
         }
     }
+    for t in &r.throughput {
+        let _ = writeln!(
+            out,
+            "\n{}: {} in {:.1} s, {:.0} per second",
+            t.name, t.count, t.wall_s, t.per_second
+        );
+    }
     out
 }
