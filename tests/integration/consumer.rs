@@ -225,9 +225,17 @@ async fn invalid_messages_are_dead_lettered_with_a_reason_and_work_goes_on() {
             }
         })
         .collect();
-    assert!(reasons[0].to_lowercase().contains("json"), "{reasons:?}");
-    assert!(reasons[1].contains("schema_version"), "{reasons:?}");
-    assert!(reasons[2].contains("learner_id"), "{reasons:?}");
+    // The lanes work in parallel, so the dead letters come in any order.
+    for expected in [
+        "not JSON",
+        "schema_version",
+        "learner_id must be a positive integer",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.contains(expected)),
+            "no reason mentions {expected:?}: {reasons:?}"
+        );
+    }
 }
 
 /// Enrols `n` generated learners, then refreshes each one by one; returns the events.

@@ -6,10 +6,11 @@
 
 use crate::catalog::Catalog;
 use crate::error::StepError;
+use crate::job::{Handled, Job};
 use crate::ledger::{Entity, Entry, Ledger};
 use crate::locks::KeyedLocks;
 use crate::pacer::Pacer;
-use domain::results::{LearnerResult, SyncResult};
+use domain::results::{LearnerResult, Outcome, SyncResult};
 use onefile_client::{OneFileClient, OneFileError};
 use producer::topology::{RESULT_KEY, WORK_EXCHANGE};
 use producer::{Outgoing, Publisher};
@@ -224,6 +225,46 @@ impl Ctx {
         let messages: Vec<Outgoing> = results.iter().map(result_message).collect();
         self.publisher.publish_all(&messages).await?;
         Ok(())
+    }
+
+    /// Ends a learner's event: publishes `result` with the outcome of `work` and says how
+    /// the event ended. Success → synced, done; a refusal by OneFile (or the rules) →
+    /// failed, with the reason users see; anything else is returned for a retry.
+    pub async fn conclude(
+        &self,
+        job: &Job,
+        mut result: LearnerResult,
+        work: Result<(), StepError>,
+    ) -> Result<Handled, StepError> {
+        let handled = match work {
+            Ok(()) => {
+                result.outcome = Outcome::Synced;
+                Handled::Done
+            }
+            Err(e @ StepError::Refused { .. }) => {
+                result.outcome = Outcome::Failed(e.user_reason());
+                Handled::Failed(e.user_reason())
+            }
+            Err(e) => return Err(e),
+        };
+        self.publish_learner(job.id(), job.run_id, result).await?;
+        Ok(handled)
+    }
+
+    /// Ends a learner's event that cannot be done for `reason`, shown to users.
+    pub async fn refuse(
+        &self,
+        job: &Job,
+        learner_id: i64,
+        reason: String,
+    ) -> Result<Handled, StepError> {
+        let result = LearnerResult {
+            learner_id,
+            outcome: Outcome::Failed(reason.clone()),
+            ..LearnerResult::default()
+        };
+        self.publish_learner(job.id(), job.run_id, result).await?;
+        Ok(Handled::Failed(reason))
     }
 
     /// Publishes one learner's result for event `event_id` (and run `run_id`).

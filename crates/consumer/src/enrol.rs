@@ -7,7 +7,7 @@ use crate::error::StepError;
 use crate::job::{Handled, Job};
 use crate::ledger::Entity;
 use domain::model::{LearnerBundle, Officer, Organisation};
-use domain::results::{CreatedIds, LearnerResult, Outcome};
+use domain::results::{CreatedIds, LearnerResult};
 use domain::upload::{
     LearnerUpload, ReviewUpload, check_required, choose_classroom, employer, officers_needed,
     standards_to_assign, uploadable_reviews,
@@ -29,34 +29,17 @@ pub async fn enrol(ctx: &Ctx, job: &Job, learner_id: i64) -> Result<Handled, Ste
         )));
     };
     if let Err(refusal) = check_required(&bundle) {
-        let reason = refusal.to_string();
         tracing::info!(learner_id, event_id = %job.id(), missing = refusal.missing.len(), "learner not sent to OneFile: required data missing");
-        let result = LearnerResult {
-            learner_id,
-            outcome: Outcome::Failed(reason.clone()),
-            ..LearnerResult::default()
-        };
-        ctx.publish_learner(job.id(), job.run_id, result).await?;
-        return Ok(Handled::Failed(reason));
+        return ctx.refuse(job, learner_id, refusal.to_string()).await;
     }
-    let mut ids = CreatedIds::default();
-    let outcome = match upload(ctx, job, &bundle, &mut ids).await {
-        Ok(()) => Outcome::Synced,
-        Err(e @ StepError::Refused { .. }) => Outcome::Failed(e.user_reason()),
-        Err(e) => return Err(e),
-    };
-    let handled = match &outcome {
-        Outcome::Synced => Handled::Done,
-        Outcome::Failed(reason) => Handled::Failed(reason.clone()),
-    };
+    let mut created = CreatedIds::default();
+    let work = upload(ctx, job, &bundle, &mut created).await;
     let result = LearnerResult {
         learner_id,
-        created: ids,
-        outcome,
+        created,
         ..LearnerResult::default()
     };
-    ctx.publish_learner(job.id(), job.run_id, result).await?;
-    Ok(handled)
+    ctx.conclude(job, result, work).await
 }
 
 async fn upload(

@@ -11,7 +11,7 @@ use crate::job::{Handled, Job};
 use crate::ledger::Entity;
 use domain::model::{DemographicsMode, LearnerBundle};
 use domain::refresh::{AimProgress, LearnerDetails, details_of};
-use domain::results::{LearnerResult, Outcome};
+use domain::results::LearnerResult;
 use domain::upload::uploadable_reviews;
 use onefile_client::model::{
     LearningAim, LearningAimFilter, ReviewFilter, User, UserDetails, UserUpdate,
@@ -31,30 +31,14 @@ pub async fn refresh_learner(ctx: &Ctx, job: &Job, learner_id: i64) -> Result<Ha
         .await?
     else {
         let reason = "Not in OneFile yet: enrol the learner with OneFile first".to_owned();
-        let result = LearnerResult {
-            learner_id,
-            outcome: Outcome::Failed(reason.clone()),
-            ..LearnerResult::default()
-        };
-        ctx.publish_learner(job.id(), job.run_id, result).await?;
-        return Ok(Handled::Failed(reason));
+        return ctx.refuse(job, learner_id, reason).await;
     };
     let mut result = LearnerResult {
         learner_id,
         ..LearnerResult::default()
     };
-    let outcome = match gather(ctx, job, &bundle, user, &mut result).await {
-        Ok(()) => Outcome::Synced,
-        Err(e @ StepError::Refused { .. }) => Outcome::Failed(e.user_reason()),
-        Err(e) => return Err(e),
-    };
-    let handled = match &outcome {
-        Outcome::Synced => Handled::Done,
-        Outcome::Failed(reason) => Handled::Failed(reason.clone()),
-    };
-    result.outcome = outcome;
-    ctx.publish_learner(job.id(), job.run_id, result).await?;
-    Ok(handled)
+    let work = gather(ctx, job, &bundle, user, &mut result).await;
+    ctx.conclude(job, result, work).await
 }
 
 async fn gather(

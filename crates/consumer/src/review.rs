@@ -5,7 +5,7 @@ use crate::enrol::{ensure_officer, ensure_review};
 use crate::error::StepError;
 use crate::job::{Handled, Job};
 use crate::ledger::Entity;
-use domain::results::{CreatedIds, LearnerResult, Outcome};
+use domain::results::{CreatedIds, LearnerResult};
 use domain::upload::ReviewUpload;
 use onefile_client::model::ReviewUpdate;
 
@@ -69,20 +69,10 @@ pub async fn review_change(
             .await
             .map(|id| created.reviews.push((review_id, id))),
     };
-    let (outcome, handled) = match outcome {
-        Ok(()) => (Outcome::Synced, Handled::Done),
-        Err(e @ StepError::Refused { .. }) => (
-            Outcome::Failed(e.user_reason()),
-            Handled::Failed(e.user_reason()),
-        ),
-        Err(e) => return Err(e),
-    };
     let result = LearnerResult {
         learner_id,
         created,
-        outcome,
         ..LearnerResult::default()
     };
-    ctx.publish_learner(job.id(), job.run_id, result).await?;
-    Ok(handled)
+    ctx.conclude(job, result, outcome).await
 }
