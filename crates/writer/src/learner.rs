@@ -64,9 +64,13 @@ fn learner_row_changes(
         .flat_map(|details| learner_changes(learner, details))
         .map(|change| Change::from(&change));
     let error = learner.onefile_sync_error.as_deref();
+    // A late redelivery of an older result never moves the sync time backwards.
+    let synced_at = learner
+        .onefile_synced_at
+        .map_or(produced_at, |at| at.max(produced_at));
     let outcome = match &result.outcome {
         Outcome::Synced => [
-            Change::timestamp("onefile_synced_at", learner.onefile_synced_at, produced_at),
+            Change::timestamp("onefile_synced_at", learner.onefile_synced_at, synced_at),
             Change::text("onefile_sync_error", error, None),
         ],
         Outcome::Failed(reason) => [

@@ -92,10 +92,10 @@ async fn mark_synced(
              SELECT learner_id, onefile_synced_at, onefile_sync_error FROM picsweb.learner
              WHERE learner_id = ANY($1) ORDER BY learner_id FOR UPDATE)
          UPDATE picsweb.learner l
-         SET onefile_synced_at = $2, onefile_sync_error = NULL
+         SET onefile_synced_at = GREATEST(prior.onefile_synced_at, $2), onefile_sync_error = NULL
          FROM prior
          WHERE l.learner_id = prior.learner_id
-           AND (prior.onefile_synced_at IS DISTINCT FROM $2 OR prior.onefile_sync_error IS NOT NULL)
+           AND (prior.onefile_synced_at IS NULL OR prior.onefile_synced_at < $2 OR prior.onefile_sync_error IS NOT NULL)
          RETURNING l.learner_id, prior.onefile_synced_at, prior.onefile_sync_error",
     )
     .bind(learner_ids)
@@ -104,7 +104,11 @@ async fn mark_synced(
     .await?;
     for (learner_id, old_synced_at, old_error) in &before {
         let changes: Vec<Change> = [
-            Change::timestamp("onefile_synced_at", *old_synced_at, synced_at),
+            Change::timestamp(
+                "onefile_synced_at",
+                *old_synced_at,
+                old_synced_at.map_or(synced_at, |old| old.max(synced_at)),
+            ),
             Change::text("onefile_sync_error", old_error.as_deref(), None),
         ]
         .into_iter()

@@ -251,3 +251,21 @@ async fn the_writers_changes_queue_no_events_even_where_a_trigger_watches() {
         .unwrap();
     assert_eq!(fixtures::outbox_len(&env.pool).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_late_older_result_never_moves_the_sync_time_backwards() {
+    let env = env_with(&[1]).await;
+    let newer = result_for(1, |_| {});
+    let mut older = result_for(1, |_| {});
+    older.produced_at = newer.produced_at - chrono::Duration::hours(1);
+    writer::apply(&env.pool, &newer).await.unwrap();
+    writer::apply(&env.pool, &older).await.unwrap();
+    assert_eq!(
+        learner(&env.pool, 1).await.onefile_synced_at,
+        Some(stored(newer.produced_at))
+    );
+    assert!(
+        audit_of(&env.pool, older.id).await.is_empty(),
+        "the older result changed nothing"
+    );
+}
