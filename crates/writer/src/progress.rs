@@ -46,6 +46,29 @@ impl Progress {
     }
 }
 
+/// Counts results of a run that can never apply (their learner was deleted mid-run) as
+/// done, so the run still finishes. Each is recorded as handled first, so a redelivery of
+/// the same result is not counted twice.
+pub(crate) async fn count_unappliable(
+    pool: &sqlx::PgPool,
+    results: &[(Uuid, Uuid)],
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    for (result_id, run_id) in results {
+        let recorded = sqlx::query("INSERT INTO onefile_sync.applied_result (result_id) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(result_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if recorded == 1 {
+            let mut progress = Progress::default();
+            progress.count(Some(*run_id));
+            progress.write(&mut tx).await?;
+        }
+    }
+    tx.commit().await
+}
+
 /// The fast path covered `learner_ids`: each is synced as of the result's time, with its
 /// error cleared (one statement, audited), and the run, if named, is finished. Learners
 /// deleted since the run was planned are simply not there to update.

@@ -275,3 +275,51 @@ async fn a_lost_rabbitmq_connection_is_reestablished_and_nothing_is_lost() {
     );
     stop(token, task).await;
 }
+
+#[tokio::test]
+async fn a_run_still_finishes_when_one_of_its_results_can_never_apply() {
+    let (env, url, publisher) = vhost_env(&[1]).await;
+    let run = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO onefile_sync.refresh_run (run_id, mode, total) VALUES ($1, 'per-learner', 2)",
+    )
+    .bind(run)
+    .execute(&env.pool)
+    .await
+    .unwrap();
+    let (token, task) = spawn_writer(env.pool.clone(), &url);
+    let mut gone = result_for(99, |_| {});
+    gone.run_id = Some(run);
+    let mut kept = result_for(1, |_| {});
+    kept.run_id = Some(run);
+    publish(&publisher, &[gone.clone(), kept.clone()]).await;
+    let (done, finished) = eventually("the run to finish", 10 * SECOND, || async {
+        let row: (i32, bool) = sqlx::query_as(
+            "SELECT done, finished_at IS NOT NULL FROM onefile_sync.refresh_run WHERE run_id = $1",
+        )
+        .bind(run)
+        .fetch_one(&env.pool)
+        .await?;
+        Ok(row.1.then_some(row))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (done, finished),
+        (2, true),
+        "the dead-lettered result counts as done"
+    );
+    // Redelivering the dead letter (an operator's replay) counts nothing twice.
+    publish(&publisher, std::slice::from_ref(&gone)).await;
+    let again = result_for(1, |_| {});
+    publish(&publisher, std::slice::from_ref(&again)).await;
+    applied(&env.pool, again.id).await;
+    let done: i32 =
+        sqlx::query_scalar("SELECT done FROM onefile_sync.refresh_run WHERE run_id = $1")
+            .bind(run)
+            .fetch_one(&env.pool)
+            .await
+            .unwrap();
+    assert_eq!(done, 2);
+    stop(token, task).await;
+}

@@ -30,6 +30,8 @@ pub(crate) struct Done {
     duplicates: usize,
     columns: usize,
     started: Instant,
+    /// Results of a full refresh that can never apply: `(result id, run id)`.
+    unappliable: Vec<(uuid::Uuid, uuid::Uuid)>,
 }
 
 impl Batch {
@@ -83,7 +85,13 @@ impl Batch {
                 }
             }
         };
-        Some(self.sort(outcomes))
+        let done = self.sort(outcomes);
+        if !done.unappliable.is_empty()
+            && let Err(e) = crate::progress::count_unappliable(pool, &done.unappliable).await
+        {
+            tracing::warn!(error = %e, "results that cannot apply were not counted into their run's progress");
+        }
+        Some(done)
     }
 
     fn sort(self, outcomes: Vec<Result<Applied, ApplyError>>) -> Done {
@@ -93,6 +101,7 @@ impl Batch {
             duplicates: 0,
             columns: 0,
             started: self.started,
+            unappliable: Vec::new(),
         };
         let handled = self.deliveries.into_iter().zip(&self.results);
         for ((delivery, result), outcome) in handled.zip(outcomes) {
@@ -119,6 +128,9 @@ impl Batch {
                         reason = %e,
                         "result can never apply; dead-lettering it"
                     );
+                    if let Some(run_id) = result.run_id {
+                        done.unappliable.push((result.id, run_id));
+                    }
                     done.rejected.push((delivery, e.to_string()));
                 }
             }
