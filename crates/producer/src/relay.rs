@@ -80,6 +80,7 @@ pub async fn relay_once(
         .fetch_one(&mut *tx)
         .await?;
     if !locked {
+        tx.rollback().await?;
         return Ok(Step::Busy);
     }
     let rows: Vec<(i64, uuid::Uuid, String, serde_json::Value)> = sqlx::query_as(
@@ -89,6 +90,9 @@ pub async fn relay_once(
     .fetch_all(&mut *tx)
     .await?;
     if rows.is_empty() {
+        // End the transaction now: a dropped one is rolled back only when its connection
+        // is next used, and until then it would hold the lock against the next step.
+        tx.rollback().await?;
         return Ok(Step::Empty);
     }
     let messages: Vec<Outgoing> = rows
@@ -101,7 +105,11 @@ pub async fn relay_once(
             headers: FieldTable::default(),
         })
         .collect();
-    publisher.publish_all(&messages).await?;
+    if let Err(e) = publisher.publish_all(&messages).await {
+        // The rows stay; release the lock now rather than when the connection is reused.
+        let _ = tx.rollback().await;
+        return Err(e.into());
+    }
     let ids: Vec<i64> = rows.iter().map(|(id, ..)| *id).collect();
     sqlx::query("DELETE FROM onefile_sync.outbox WHERE id = ANY($1)")
         .bind(&ids)
