@@ -24,7 +24,9 @@ use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Connection, ConnectionProperties};
 use producer::Outgoing;
 use producer::enqueue::RUN_HEADER;
-use producer::topology::{self, DEAD_EXCHANGE, Lane, ORIGIN_HEADER, REASON_HEADER, sstr};
+use producer::topology::{
+    self, DEAD_EXCHANGE, Lane, ORIGIN_HEADER, REASON_HEADER, header_text, sstr,
+};
 use sqlx::{Connection as _, PgConnection};
 use std::sync::Arc;
 use std::time::Duration;
@@ -184,12 +186,8 @@ async fn serve(
 /// Requeues what has not started; lets what is running finish for a few seconds.
 async fn wind_down(sched: &mut Scheduler, tasks: &mut JoinSet<(Lane, Option<i64>, Slot)>) {
     let waiting = sched.drain();
-    let requeue = BasicNackOptions {
-        requeue: true,
-        ..BasicNackOptions::default()
-    };
     for item in &waiting {
-        let _ = item.delivery.nack(requeue).await;
+        requeue(&item.delivery).await;
     }
     let running = tasks.len();
     let drained =
@@ -208,8 +206,8 @@ async fn wind_down(sched: &mut Scheduler, tasks: &mut JoinSet<(Lane, Option<i64>
 /// Decodes a delivery into a job (or the reason it is invalid).
 fn parse(lane: Lane, delivery: Delivery) -> Item {
     let headers = delivery.properties.headers().as_ref();
-    let run_id = header(headers, RUN_HEADER).and_then(|v| v.parse().ok());
-    let sweep = header(headers, TASK_HEADER).as_deref() == Some("sweep");
+    let run_id = header_text(headers, RUN_HEADER).and_then(|v| v.parse().ok());
+    let sweep = header_text(headers, TASK_HEADER).as_deref() == Some("sweep");
     let parsed = decode(&delivery.data).map(|event| Job {
         lane,
         event,
@@ -221,14 +219,6 @@ fn parse(lane: Lane, delivery: Delivery) -> Item {
         lane,
         delivery,
         parsed,
-    }
-}
-
-fn header(headers: Option<&FieldTable>, name: &str) -> Option<String> {
-    match headers?.inner().get(name)? {
-        AMQPValue::LongString(s) => Some(s.to_string()),
-        AMQPValue::ShortString(s) => Some(s.to_string()),
-        _ => None,
     }
 }
 
@@ -262,11 +252,7 @@ async fn handle(ctx: &Ctx, item: Item) {
             tracing::warn!(event_id = %job.id(), kind, learner_id, error = %e, "event failed; back to its queue");
             metrics::counter!("onefile_sync_events_total", "kind" => kind, "outcome" => "retry")
                 .increment(1);
-            let requeue = BasicNackOptions {
-                requeue: true,
-                ..BasicNackOptions::default()
-            };
-            let _ = item.delivery.nack(requeue).await;
+            requeue(&item.delivery).await;
         }
     }
 }
@@ -309,13 +295,7 @@ async fn settle(ctx: &Ctx, item: &Item, job: &Job, handled: &Handled) {
     };
     if let Err(e) = ctx.ledger.mark_processed(&processed).await {
         tracing::warn!(event_id = %job.id(), error = %e, "cannot record the event as handled; it will come back");
-        let _ = item
-            .delivery
-            .nack(BasicNackOptions {
-                requeue: true,
-                ..BasicNackOptions::default()
-            })
-            .await;
+        requeue(&item.delivery).await;
         return;
     }
     let _ = item.delivery.ack(BasicAckOptions::default()).await;
@@ -359,14 +339,17 @@ async fn dead_letter(ctx: &Ctx, item: &Item, reason: &str, code: &str) -> bool {
         Ok(()) => true,
         Err(e) => {
             tracing::warn!(error = %e, "cannot dead-letter a message; it goes back to its queue");
-            let _ = item
-                .delivery
-                .nack(BasicNackOptions {
-                    requeue: true,
-                    ..BasicNackOptions::default()
-                })
-                .await;
+            requeue(&item.delivery).await;
             false
         }
     }
+}
+
+/// Returns a delivery to its queue (RabbitMQ redelivers it, flagged as redelivered).
+async fn requeue(delivery: &Delivery) {
+    let options = BasicNackOptions {
+        requeue: true,
+        ..BasicNackOptions::default()
+    };
+    let _ = delivery.nack(options).await;
 }

@@ -12,9 +12,10 @@ use lapin::options::{
     BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions,
     QueueDeclareOptions, QueuePurgeOptions,
 };
-use lapin::types::{AMQPValue, FieldTable};
+use lapin::types::FieldTable;
 use producer::topology::{
     self, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, Lane, ORIGIN_HEADER, REASON_HEADER, WORK_EXCHANGE,
+    header_text,
 };
 use producer::{Outgoing, Publisher};
 use serde::Serialize;
@@ -44,17 +45,9 @@ pub enum Which {
     All,
 }
 
-fn header(headers: Option<&FieldTable>, name: &str) -> Option<String> {
-    match headers?.inner().get(name)? {
-        AMQPValue::LongString(s) => Some(s.to_string()),
-        AMQPValue::ShortString(s) => Some(s.to_string()),
-        _ => None,
-    }
-}
-
 fn describe(d: &Delivery) -> DeadLetter {
     let headers = d.properties.headers().as_ref();
-    let x_death_reason = header(headers, "x-first-death-reason").map(|r| match r.as_str() {
+    let x_death_reason = header_text(headers, "x-first-death-reason").map(|r| match r.as_str() {
         "delivery_limit" => "delivered too many times without success (delivery limit)".to_owned(),
         other => format!("dead-lettered by RabbitMQ: {other}"),
     });
@@ -66,10 +59,10 @@ fn describe(d: &Delivery) -> DeadLetter {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        origin: header(headers, ORIGIN_HEADER)
-            .or_else(|| header(headers, "x-first-death-queue"))
+        origin: header_text(headers, ORIGIN_HEADER)
+            .or_else(|| header_text(headers, "x-first-death-queue"))
             .unwrap_or_else(|| "unknown".to_owned()),
-        reason: header(headers, REASON_HEADER)
+        reason: header_text(headers, REASON_HEADER)
             .or(x_death_reason)
             .unwrap_or_else(|| "unknown".to_owned()),
         kind: body

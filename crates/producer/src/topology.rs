@@ -163,6 +163,15 @@ pub async fn declare(channel: &Channel) -> lapin::Result<()> {
     Ok(())
 }
 
+/// A text header of a message (long or short string), if present.
+pub fn header_text(headers: Option<&FieldTable>, name: &str) -> Option<String> {
+    match headers?.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(s.to_string()),
+        AMQPValue::ShortString(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
 /// A short AMQP string.
 pub fn sstr(s: &str) -> ShortString {
     ShortString::from(s)
